@@ -21,8 +21,8 @@ ensure_venv() {
     local stamp="$VENV/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
     if [ ! -f "$stamp" ]; then
         echo "run.sh: installing the course kit and its dependencies into $VENV" >&2
-        "$VENV/bin/python" -m pip install --quiet --upgrade pip
-        "$VENV/bin/python" -m pip install --quiet -e '.[dev]'
+        "$VENV/bin/python" -m pip install -qq --upgrade pip
+        "$VENV/bin/python" -m pip install -qq -e '.[dev]'
         rm -f "$VENV"/.installed-*
         touch "$stamp"
     fi

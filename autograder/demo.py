@@ -1,0 +1,66 @@
+"""`demo`: build the release, grade three sample students, and check the grades are as expected.
+
+The three students of each assignment: ``reference`` (every stub solved as in solutions/,
+full marks), ``untouched`` (the release as handed out, 0), and ``buggy`` (the reference
+with the realistic bugs of `mutations.DEMO_BUGS` typed in, losing exactly the tests those
+bugs break).
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from . import grade as grading
+from .build import build
+from .mutations import DEMO_BUGS, bug
+from .paths import assignments, course_dir, notebook_path
+from .samples import fill_release, reference_sources, write_submission
+
+
+def make_samples(root: Path, assignment: str) -> dict[str, frozenset[str]]:
+    """Write the three sample students under ``root``; return student → tests expected to fail."""
+    release = notebook_path(course_dir(), assignment)
+    sources = reference_sources(assignment)
+    write_submission(root, "reference", assignment, fill_release(release, sources))
+    write_submission(root, "untouched", assignment, nbformat.read(release, as_version=4))
+    buggy, breaks = sources, frozenset()
+    for name in DEMO_BUGS.get(assignment, ()):
+        b = bug(assignment, name)
+        buggy, breaks = b.apply(buggy), breaks | b.breaks
+    write_submission(root, "buggy", assignment, fill_release(release, buggy))
+    return {"reference": frozenset(), "buggy": breaks, "untouched": None}  # None: every test fails
+
+
+def main(out: Path | None = None) -> int:
+    print("building course/ from solutions/ ...", file=sys.stderr)
+    build()
+    with tempfile.TemporaryDirectory(prefix="dlcourse-demo-") as tmp:
+        workspace = Path(out) if out else Path(tmp) / "workspace"
+        submissions = Path(tmp) / "submissions"
+        expected = {}
+        for assignment in assignments():
+            for student, fails in make_samples(submissions, assignment).items():
+                expected[student, assignment] = fails
+        results = grading.grade(submissions, workspace, log=lambda msg: print(msg, file=sys.stderr))
+        print(grading.summary_table(results))
+        mismatches = []
+        for r in results:
+            fails = expected[r.student, r.assignment]
+            want = set(r.scores) if fails is None else set(fails)
+            if set(r.failed) != want:
+                mismatches.append(f"{r.student}/{r.assignment}: expected to lose points on {sorted(want) or 'nothing'}, "
+                                  f"lost them on {sorted(r.failed) or 'nothing'}")
+        if out:
+            print(f"\nworkspace with grades.csv and feedback/: {workspace}")
+        else:
+            reference = next(r for r in results if r.student == "buggy")
+            print(f"\n(run `python -m autograder demo --out DIR` to keep grades.csv and the feedback; "
+                  f"e.g. buggy's feedback lists {len(reference.failed)} failed tests with their messages)")
+    if mismatches:
+        print("\nUNEXPECTED GRADES:\n" + "\n".join(mismatches))
+        return 1
+    print("\nall sample grades are as expected: reference full marks, untouched 0, buggy loses exactly its bugs' tests")
+    return 0
