@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook
@@ -41,6 +42,8 @@ def _put_interpreter_scripts_on_path() -> None:
 
 
 _put_interpreter_scripts_on_path()
+# nbgrader's gradebook trips a harmless SQLAlchemy session warning on every autograde.
+warnings.filterwarnings("ignore", message=".*not in session.*")
 
 
 def nbgrader_config(root: Path, cell_timeout: int = CELL_TIMEOUT) -> Config:

@@ -10,6 +10,7 @@ import functools
 
 import numpy as np
 
+from dlcourse.data.mnist_sample import load_sample
 from dlcourse.checks import CheckFailed, check_array, check_finite, check_gradients, check_keys, check_shape
 
 CHECKS = {}
@@ -210,9 +211,7 @@ def update_parameters(student, ref):
 @functools.lru_cache(maxsize=1)
 def mnist_sample():
     """The bundled 4,000 / 1,000 MNIST sample, flattened to (m, 784) in [0, 1]."""
-    from dlcourse.data import load_mnist_sample
-
-    x_train, y_train, x_test, y_test = load_mnist_sample()
+    x_train, y_train, x_test, y_test = load_sample()
     flat = lambda x: x.reshape(len(x), -1).astype(np.float64) / 255.0  # noqa: E731
     return flat(x_train), y_train, flat(x_test), y_test
 

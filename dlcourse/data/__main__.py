@@ -1,0 +1,7 @@
+"""``python -m dlcourse.data``: see ``dlcourse.data.cli``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
