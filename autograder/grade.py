@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .paths import assignments
 from .submissions import Submission, collect, unpack
-from .workspace import Workspace
+from .workspace import CELL_TIMEOUT, Workspace
 
 
 @dataclass
@@ -34,9 +34,12 @@ class Result:
         return [test for test, (score, maximum) in self.scores.items() if score < maximum]
 
 
-def grade(submissions: Path, out: Path, log=print) -> list[Result]:
-    """Grade every submission under ``submissions`` (folder or zip) in the workspace ``out``."""
-    workspace = Workspace(out)
+def grade(submissions: Path, out: Path, log=print, cell_timeout: int = CELL_TIMEOUT) -> list[Result]:
+    """Grade every submission under ``submissions`` (folder or zip) in the workspace ``out``.
+
+    ``cell_timeout``: seconds before a running cell is interrupted and scored 0.
+    """
+    workspace = Workspace(out, cell_timeout=cell_timeout)
     folder = unpack(Path(submissions), workspace.root)
     subs = collect(folder, assignments())
     results = []

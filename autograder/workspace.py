@@ -22,6 +22,7 @@ from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from traitlets.config import Config
 
+from .feedback import ScrubHiddenTests
 from .paths import notebook_path, solutions_dir
 
 #: Seconds one cell may run before the kernel is interrupted and the cell scored 0. A quick-mode
@@ -55,7 +56,7 @@ def nbgrader_config(root: Path, cell_timeout: int = CELL_TIMEOUT) -> Config:
     # A submission that deleted a test cell gets it back, so deleting a test never avoids it.
     c.OverwriteCells.add_missing_cells = True
     # Autograding runs the hidden tests; the feedback a student gets back must not show them.
-    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests]
+    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests, ScrubHiddenTests]
     return c
 
 

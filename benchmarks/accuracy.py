@@ -8,6 +8,7 @@ so this measures exactly the code students are graded against. Not part of the t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -57,7 +58,9 @@ def main(argv=None) -> int:
     settings = dict(SETTINGS[args.assignment])
     if args.epochs:
         settings["num_epochs"] = args.epochs
-    result = RUNNERS[args.assignment](args.data, settings)
+    # Progress bars and the loader's message go to stderr so stdout is the JSON line alone.
+    with contextlib.redirect_stdout(sys.stderr):
+        result = RUNNERS[args.assignment](args.data, settings)
     print(json.dumps({"assignment": args.assignment, **settings, **result,
                       "cpu_count": os.cpu_count(), "machine": platform.machine(), "numpy": np.__version__}))
     return 0

@@ -31,6 +31,11 @@ __all__ = [
 class CheckFailed(AssertionError):
     """A check failed; the message says what is wrong and, where it can, why."""
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows this instead of a traceback: the frames would be this module's
+        # internals, while the message already names the array and the mistake.
+        return [f"CheckFailed: {line}" if i == 0 else line for i, line in enumerate(str(self).splitlines())]
+
 
 def _host(x) -> np.ndarray:
     """A NumPy copy of a NumPy or device (CuPy-like) array, for comparing and reporting."""
