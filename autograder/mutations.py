@@ -46,7 +46,8 @@ BUGS: dict[str, list[Bug]] = {
             "[np.asarray(labels)]", "[np.asarray(labels) - 1]", tests("one_hot_encode")),
         Bug("weights all equal", "initialize_parameters",
             'rng.standard_normal((n_x, n_h)) * np.sqrt(2.0 / n_x)', "np.full((n_x, n_h), 0.01)",
-            tests("initialize_parameters", "nn_model")),
+            # the random W2 still breaks the symmetry, so training works: only the contract catches it
+            tests("initialize_parameters")),
         Bug("softmax without max subtraction", "softmax",
             "np.exp(Z - Z.max(axis=1, keepdims=True))", "np.exp(Z)", tests("softmax")),
         Bug("softmax over the wrong axis", "softmax",

@@ -19,7 +19,6 @@ from autograder.paths import course_dir, notebook_path
 from autograder.samples import fill_release, reference_sources, write_submission
 
 ASSIGNMENT = "01_mlp"
-LOOP = "while True:\n        pass\n"
 
 
 def slug(name: str) -> str:
@@ -51,7 +50,7 @@ def build_class(root: Path) -> dict:
 
     # A function that never returns: its test times out and scores 0, nothing else is lost.
     looping = dict(sources)
-    looping["precision_recall"] = looping["precision_recall"].replace('    """\n', '    """\n    ' + LOOP, 1)
+    looping["precision_recall"] = "def precision_recall(cm):\n    while True:\n        pass\n"
     write_submission(root, "looping", ASSIGNMENT, fill_release(release, looping))
     expected["looping"] = frozenset({"test_precision_recall"})
 

@@ -19,7 +19,7 @@ CHECKS = {}
 SEEDS = (11, 23, 37)
 
 #: Checkpoint accuracy: the student's nn_model trained briefly on the bundled MNIST sample.
-CHECKPOINT = dict(n_h=64, learning_rate=0.1, num_epochs=5, batch_size=64, min_accuracy=0.85)
+CHECKPOINT = dict(n_h=64, learning_rate=0.1, num_epochs=10, batch_size=32, min_accuracy=0.85)
 
 PARAMETER_NAMES = ("W1", "b1", "W2", "b2")
 
