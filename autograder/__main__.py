@@ -14,8 +14,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("build", help="generate course/ from solutions/")
+    p.add_argument("assignments", nargs="*", help="only these (default: all)")
     p.add_argument("--check", action="store_true", help="only report whether course/ is up to date")
-    commands.add_parser("validate", help="solutions pass every test; the untouched release fails every test")
+    p = commands.add_parser("validate", help="solutions pass every test; the untouched release fails every test")
+    p.add_argument("assignments", nargs="*", help="only these (default: all)")
     p = commands.add_parser("grade", help="autograde SUBMISSIONS (folder or .zip of <student>/<assignment>/<assignment>.ipynb)")
     p.add_argument("submissions", type=Path)
     p.add_argument("--out", type=Path, default=Path("workspace"), help="workspace for grades.csv and feedback (default: ./workspace)")
@@ -28,11 +30,11 @@ def main(argv: list[str] | None = None) -> int:
             stale = stale_files()
             print("course/ is up to date" if not stale else "course/ differs from a fresh build: " + ", ".join(stale))
             return 1 if stale else 0
-        for path in build():
+        for path in build(only=args.assignments or None):
             print(f"wrote {path}")
         return 0
     if args.command == "validate":
-        reports = validate()
+        reports = validate(only=args.assignments or None)
         for report in reports:
             print(f"{report.assignment}: {'OK' if report.ok else 'FAILED'}")
             for problem in report.problems:

@@ -2,7 +2,7 @@
 
 The three students of each assignment: ``reference`` (every stub solved as in solutions/,
 full marks), ``untouched`` (the release as handed out, 0), and ``buggy`` (the reference
-with the realistic bugs of `mutations.DEMO_BUGS` typed in, losing exactly the tests those
+with the realistic bugs of its mutation catalogue's DEMO_BUGS typed in, losing exactly the tests those
 bugs break).
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import nbformat
 
 from . import grade as grading
 from .build import build
-from .mutations import DEMO_BUGS, bug
+from .mutations import with_demo_bugs
 from .paths import assignments, course_dir, notebook_path
 from .samples import fill_release, reference_sources, write_submission
 
@@ -26,10 +26,7 @@ def make_samples(root: Path, assignment: str) -> dict[str, frozenset[str]]:
     sources = reference_sources(assignment)
     write_submission(root, "reference", assignment, fill_release(release, sources))
     write_submission(root, "untouched", assignment, nbformat.read(release, as_version=4))
-    buggy, breaks = sources, frozenset()
-    for name in DEMO_BUGS.get(assignment, ()):
-        b = bug(assignment, name)
-        buggy, breaks = b.apply(buggy), breaks | b.breaks
+    buggy, breaks = with_demo_bugs(assignment, sources)
     write_submission(root, "buggy", assignment, fill_release(release, buggy))
     return {"reference": frozenset(), "buggy": breaks, "untouched": None}  # None: every test fails
 

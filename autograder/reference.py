@@ -46,9 +46,8 @@ def imports_source(nb) -> str:
     return ""
 
 
-@functools.lru_cache(maxsize=None)
-def load(assignment: str) -> types.SimpleNamespace:
-    """Execute an assignment's imports and solution cells; return the functions they define.
+def read_solutions(assignment: str):
+    """The solution notebook of ``assignment``.
 
     Raises FileNotFoundError with a clear message when the solutions are not on this
     machine (students never have them: hidden tests run on the instructor's side only).
@@ -59,7 +58,13 @@ def load(assignment: str) -> types.SimpleNamespace:
             f"the reference solutions for {assignment} are not here ({path}); hidden tests "
             "run only where solutions/ exists (set AUTOGRADER_SOLUTIONS to its folder)"
         )
-    nb = nbformat.read(path, as_version=4)
+    return nbformat.read(path, as_version=4)
+
+
+@functools.lru_cache(maxsize=None)
+def load(assignment: str) -> types.SimpleNamespace:
+    """Execute an assignment's imports and solution cells; return the functions they define."""
+    nb = read_solutions(assignment)
     namespace: dict = {"__name__": f"reference_{assignment}"}
     exec(compile(imports_source(nb), f"<{assignment} imports>", "exec"), namespace)
     for grade_id, source in solution_sources(nb).items():

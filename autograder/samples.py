@@ -9,13 +9,13 @@ from pathlib import Path
 
 import nbformat
 
-from .paths import notebook_path, solutions_dir
-from .reference import graded_cells, solution_sources
+from .paths import notebook_path
+from .reference import graded_cells, read_solutions, solution_sources
 
 
 def reference_sources(assignment: str) -> dict[str, str]:
     """grade_id → source of every solution cell, as a student who matched the reference would type it."""
-    return solution_sources(nbformat.read(notebook_path(solutions_dir(), assignment), as_version=4))
+    return solution_sources(read_solutions(assignment))
 
 
 def fill_release(release: Path, sources: dict[str, str]):

@@ -4,72 +4,67 @@ import pytest
 
 import autograder.hidden as hidden
 from autograder import reference
-from autograder.hidden import HiddenTestFailed, mlp
-from autograder.mutations import ALTERNATIVES, BUGS
+from autograder.hidden import HiddenTestFailed
+from autograder.mutations import bugs, with_alternatives
+from autograder.paths import assignments
 from autograder.samples import reference_sources
 
+CASES = [(a, name) for a in assignments() for name in sorted(hidden.checks_module(a).CHECKS)]
+BUG_CASES = [(a, bug) for a in assignments() for bug in bugs(a)]
 
-def namespace_from(sources: dict) -> dict:
-    """Execute solution-cell sources the way a student's kernel would, in one namespace."""
-    ns = {"np": np, "progress": lambda it=None, **kw: it}
+
+def namespace_from(assignment: str, sources: dict) -> dict:
+    """Execute solution-cell sources the way a student's kernel would: imports cell first, one namespace."""
+    ns = {}
+    exec(reference.imports_source(reference.read_solutions(assignment)), ns)
     for source in sources.values():
         exec(source, ns)
     return ns
 
 
-@pytest.fixture(scope="module")
-def ref_sources():
-    return reference_sources("01_mlp")
+@pytest.mark.parametrize("assignment", assignments())
+def test_every_graded_function_has_a_hidden_check(assignment):
+    solved = set(reference_sources(assignment))
+    assert set(hidden.checks_module(assignment).CHECKS) == solved
 
 
-def test_reference_loads_every_graded_function():
-    ref = reference.load("01_mlp")
-    assert set(mlp.CHECKS) <= set(vars(ref))
+@pytest.mark.parametrize("assignment, name", CASES)
+def test_reference_passes_its_hidden_check(assignment, name):
+    hidden.check(assignment, name, namespace_from(assignment, reference_sources(assignment)))
 
 
-@pytest.mark.parametrize("name", sorted(mlp.CHECKS))
-def test_reference_passes_its_hidden_check(name, ref_sources):
-    hidden.check("01_mlp", name, namespace_from(ref_sources))
-
-
-@pytest.mark.parametrize("bug", [b for b in BUGS["01_mlp"]], ids=lambda b: b.name)
-def test_each_bug_fails_its_own_hidden_check(bug, ref_sources):
-    ns = namespace_from(bug.apply(ref_sources))
+@pytest.mark.parametrize("assignment, bug", BUG_CASES, ids=lambda x: getattr(x, "name", x))
+def test_each_bug_fails_its_own_hidden_check(assignment, bug):
+    ns = namespace_from(assignment, bug.apply(reference_sources(assignment)))
     with pytest.raises(HiddenTestFailed) as failure:
-        hidden.check("01_mlp", bug.function, ns)
+        hidden.check(assignment, bug.function, ns)
     assert failure.value._render_traceback_()[0] == f"Hidden test of {bug.function} failed:"
 
 
-def all_alternatives(sources):
-    # Applied together: the tuple-cache backward pass goes with the einsum forward pass.
-    for alternative in ALTERNATIVES["01_mlp"]:
-        sources = alternative.apply(sources)
-    return sources
+@pytest.mark.parametrize("assignment, name", CASES)
+def test_correct_alternatives_pass_every_hidden_check(assignment, name):
+    hidden.check(assignment, name, namespace_from(assignment, with_alternatives(assignment, reference_sources(assignment))))
 
 
-@pytest.mark.parametrize("alternative", ALTERNATIVES["01_mlp"], ids=lambda a: a.name)
-def test_alternative_passes_its_hidden_check(alternative, ref_sources):
-    hidden.check("01_mlp", alternative.function, namespace_from(all_alternatives(ref_sources)))
+def _message(bug_name, function, assignment="01_mlp"):
+    bug = next(b for b in bugs(assignment) if b.name == bug_name)
+    with pytest.raises(HiddenTestFailed) as failure:
+        hidden.check(assignment, function, namespace_from(assignment, bug.apply(reference_sources(assignment))))
+    return str(failure.value)
 
 
-def test_messages_name_the_mistake(ref_sources):
-    def message(bug_name, function):
-        bug = next(b for b in BUGS["01_mlp"] if b.name == bug_name)
-        with pytest.raises(HiddenTestFailed) as failure:
-            hidden.check("01_mlp", function, namespace_from(bug.apply(ref_sources)))
-        return str(failure.value)
-
-    assert "times too large, the batch size" in message("missing 1/m in backward", "backward_propagation")
-    assert "columns sum to 1" in message("softmax over the wrong axis", "softmax")
-    assert "NaN or inf" in message("softmax without max subtraction", "softmax")
-    assert "transposed" in message("transposed weight gradient", "backward_propagation")
-    assert "wrong axis" in message("bias gradient over the wrong axis", "backward_propagation")
-    assert "one column off" in message("one-hot off by one", "one_hot_encode")
-    assert "checkpoint accuracy" in message("one mini-batch per epoch", "nn_model")
+def test_messages_name_the_mistake():
+    assert "times too large, the batch size" in _message("missing 1/m in backward", "backward_propagation")
+    assert "columns sum to 1" in _message("softmax over the wrong axis", "softmax")
+    assert "NaN or inf" in _message("softmax without max subtraction", "softmax")
+    assert "transposed" in _message("transposed weight gradient", "backward_propagation")
+    assert "wrong axis" in _message("bias gradient over the wrong axis", "backward_propagation")
+    assert "one column off" in _message("one-hot off by one", "one_hot_encode")
+    assert "checkpoint accuracy" in _message("one mini-batch per epoch", "nn_model")
 
 
-def test_a_stub_and_a_crash_become_messages(ref_sources):
-    ns = namespace_from(ref_sources)
+def test_a_stub_and_a_crash_become_messages():
+    ns = namespace_from("01_mlp", reference_sources("01_mlp"))
     exec("def relu(Z):\n    raise NotImplementedError()", ns)
     with pytest.raises(HiddenTestFailed, match="relu is not implemented yet"):
         hidden.check("01_mlp", "relu", ns)
@@ -80,8 +75,8 @@ def test_a_stub_and_a_crash_become_messages(ref_sources):
         hidden.check("01_mlp", "sigmoid", {})
 
 
-def test_hard_coded_answer_fails_hidden_but_passes_visible_example(ref_sources):
-    ns = namespace_from(ref_sources)
+def test_hard_coded_answer_fails_hidden_but_passes_visible_example():
+    ns = namespace_from("01_mlp", reference_sources("01_mlp"))
     # Fits the visible example of confusion_matrix exactly, and nothing else.
     exec("def confusion_matrix(y_true, y_pred, num_classes):\n    return np.array([[1, 1, 0], [0, 1, 0], [1, 0, 2]])", ns)
     with pytest.raises(HiddenTestFailed, match="has shape"):

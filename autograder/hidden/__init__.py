@@ -22,10 +22,13 @@ from dlcourse.checks import CheckFailed
 
 from .. import reference
 
-#: assignment → module holding its checks; each module has CHECKS: name → check(student, ref)
-_MODULES = {
-    "01_mlp": "autograder.hidden.mlp",
-}
+
+def checks_module(assignment: str):
+    """The module of an assignment's hidden checks: ``autograder.hidden.a<assignment>``.
+
+    It defines ``CHECKS``: graded function name → ``check(student, ref)``.
+    """
+    return importlib.import_module(f"autograder.hidden.a{assignment}")
 
 
 class HiddenTestFailed(Exception):
@@ -87,8 +90,7 @@ def _student_frames(exc: BaseException) -> str:
 
 def check(assignment: str, name: str, namespace: dict) -> None:
     """Run the hidden checks of ``name`` in ``assignment`` against the student's namespace."""
-    module = importlib.import_module(_MODULES[assignment])
-    run = module.CHECKS[name]
+    run = checks_module(assignment).CHECKS[name]
     ref = reference.load(assignment)
     try:
         # Harmless NumPy warnings (overflow in a correct sigmoid, say) go to stderr, and

@@ -31,7 +31,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .backend import to_numpy
+from ..backend import to_numpy
 
 __all__ = [
     "CourseFigure",

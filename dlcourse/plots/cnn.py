@@ -1,0 +1,3 @@
+"""Plots for the cnn part of the course (re-exported by dlcourse.plots)."""
+
+__all__ = []

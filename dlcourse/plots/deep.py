@@ -1,0 +1,3 @@
+"""Plots for the deep part of the course (re-exported by dlcourse.plots)."""
+
+__all__ = []
