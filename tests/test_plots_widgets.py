@@ -246,9 +246,9 @@ def test_plot_probabilities_bars_and_highlights():
     fig = rendered(plots.plot_probabilities(probs, class_names=list("wxyz"), true_label=2))
     bars = fig.axes[0].patches
     np.testing.assert_allclose([b.get_height() for b in bars], probs)
-    assert bars[2].get_facecolor() == to_rgba(plots.TRUE_COLOR)
-    assert bars[1].get_facecolor() == to_rgba(plots.WRONG_COLOR)
-    assert bars[0].get_facecolor() == to_rgba(plots.OTHER_COLOR)
+    assert bars[2].get_facecolor() == to_rgba(plots.core.TRUE_COLOR)
+    assert bars[1].get_facecolor() == to_rgba(plots.core.WRONG_COLOR)
+    assert bars[0].get_facecolor() == to_rgba(plots.core.OTHER_COLOR)
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == list("wxyz")
 
 
@@ -256,7 +256,7 @@ def test_plot_probabilities_into_axes_without_true_label():
     fig = Figure()
     ax = fig.subplots()
     assert rendered(plots.plot_probabilities(np.array([[0.3, 0.7]]), ax=ax)) is fig
-    assert ax.patches[1].get_facecolor() == to_rgba(plots.PRED_COLOR)
+    assert ax.patches[1].get_facecolor() == to_rgba(plots.core.PRED_COLOR)
 
 
 def test_plots_accept_device_arrays():

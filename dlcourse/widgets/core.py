@@ -23,7 +23,7 @@ from contextlib import contextmanager
 import ipywidgets as widgets
 import numpy as np
 
-from .. import plots
+from ..plots import core as plots
 
 __all__ = ["PlotWidget", "TestSetBrowser"]
 
