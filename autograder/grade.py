@@ -96,11 +96,16 @@ def summary_table(results: list[Result]) -> str:
     """A plain-text table: student, assignment, score, and the tests that lost points."""
     rows = [("student", "assignment", "score", "lost points on")]
     for r in results:
-        lost = r.problem or (", ".join(r.failed) if r.failed else "-")
+        if r.problem:
+            lost = r.problem
+        elif r.failed and len(r.failed) == len(r.scores):
+            lost = f"every test ({len(r.failed)})"
+        else:
+            lost = ", ".join(r.failed) or "-"
         rows.append((r.student, r.assignment, f"{_fmt(r.total)} / {_fmt(r.max_total)}", lost))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths)) + "  " + row[3] for row in rows]
-    lines.insert(1, "-" * max(len(line) for line in lines))
+    lines.insert(1, "-" * (sum(widths) + 6 + len(rows[0][3])))
     return "\n".join(lines)
 
 

@@ -53,6 +53,9 @@ def nbgrader_config(root: Path, cell_timeout: int = CELL_TIMEOUT) -> Config:
     c.CourseDirectory.course_id = "dlcourse"
     c.Execute.timeout = cell_timeout
     c.Execute.interrupt_on_timeout = True
+    # Keep nbgrader's default (no history file) and silence the kernel's own start-up
+    # warnings, which would otherwise fill the instructor's console once per student.
+    c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
     # A submission that deleted a test cell gets it back, so deleting a test never avoids it.
     c.OverwriteCells.add_missing_cells = True
     # Autograding runs the hidden tests; the feedback a student gets back must not show them.
