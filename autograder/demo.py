@@ -1,5 +1,8 @@
 """`demo`: build the release, grade three sample students, and check the grades are as expected.
 
+The release is built from solutions/ into the demo's own temporary folder, so the demo
+never changes the checkout (`build` is the command that rewrites course/).
+
 The three students of each assignment: ``reference`` (every stub solved as in solutions/,
 full marks), ``untouched`` (the release as handed out, 0), and ``buggy`` (the reference
 with the realistic bugs of its mutation catalogue's DEMO_BUGS typed in, losing exactly the tests those
@@ -20,9 +23,12 @@ from .paths import assignments, course_dir, notebook_path
 from .samples import fill_release, reference_sources, write_submission
 
 
-def make_samples(root: Path, assignment: str) -> dict[str, frozenset[str]]:
-    """Write the three sample students under ``root``; return student → tests expected to fail."""
-    release = notebook_path(course_dir(), assignment)
+def make_samples(root: Path, assignment: str, release_root: Path | None = None) -> dict[str, frozenset[str] | None]:
+    """Write the three sample students under ``root``; return student → tests expected to fail.
+
+    The students start from the release in ``release_root`` (default: course/).
+    """
+    release = notebook_path(release_root or course_dir(), assignment)
     sources = reference_sources(assignment)
     write_submission(root, "reference", assignment, fill_release(release, sources))
     write_submission(root, "untouched", assignment, nbformat.read(release, as_version=4))
@@ -32,14 +38,15 @@ def make_samples(root: Path, assignment: str) -> dict[str, frozenset[str]]:
 
 
 def main(out: Path | None = None) -> int:
-    print("building course/ from solutions/ ...", file=sys.stderr)
-    build()
     with tempfile.TemporaryDirectory(prefix="dlcourse-demo-") as tmp:
+        print("building the student release from solutions/ ...", file=sys.stderr)
+        release = Path(tmp) / "release"
+        build(release)
         workspace = Path(out) if out else Path(tmp) / "workspace"
         submissions = Path(tmp) / "submissions"
         expected = {}
         for assignment in assignments():
-            for student, fails in make_samples(submissions, assignment).items():
+            for student, fails in make_samples(submissions, assignment, release).items():
                 expected[student, assignment] = fails
         results = grading.grade(submissions, workspace, log=lambda msg: print(msg, file=sys.stderr))
         print(grading.summary_table(results))

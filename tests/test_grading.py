@@ -20,8 +20,10 @@ from autograder.mutations import bugs, with_alternatives, with_demo_bugs
 from autograder.paths import assignments, course_dir, notebook_path
 from autograder.samples import fill_release, reference_sources, write_submission
 
-#: Seconds before a cell is interrupted; quick-mode cells take a few seconds at most.
-CELL_TIMEOUT = 20
+#: Seconds before a cell of the bad-input class is interrupted: short, because its endless
+#: loop runs into it twice (its test and the evaluation cell), yet far above the few seconds
+#: a quick-mode cell takes. The other classes keep the grader's default.
+LOOP_TIMEOUT = 30
 
 
 def slug(name: str) -> str:
@@ -32,7 +34,8 @@ def quiet(msg):
     pass
 
 
-@pytest.fixture(scope="module", params=assignments())
+# Each class is graded in one pytest-xdist worker (the fixture is built once per group).
+@pytest.fixture(scope="module", params=[pytest.param(a, marks=pytest.mark.xdist_group(f"grade-{a}")) for a in assignments()])
 def graded(request, tmp_path_factory):
     assignment = request.param
     root = tmp_path_factory.mktemp(f"class-{assignment}")
@@ -43,7 +46,7 @@ def graded(request, tmp_path_factory):
         write_submission(root / "submissions", slug(bug.name), assignment, fill_release(release, bug.apply(sources)))
     write_submission(root / "submissions", "alternatives", assignment,
                      fill_release(release, with_alternatives(assignment, sources)))
-    results = grading.grade(root / "submissions", root / "workspace", log=quiet, cell_timeout=CELL_TIMEOUT)
+    results = grading.grade(root / "submissions", root / "workspace", log=quiet)
     return assignment, {r.student: r for r in results}, expected, root / "workspace"
 
 
@@ -138,25 +141,32 @@ def bad_input(tmp_path_factory):
     with zipfile.ZipFile(archive, "w") as z:
         for path in subs.rglob("*.ipynb"):
             z.write(path, Path("fall-term") / path.relative_to(subs))
-    results = grading.grade(archive, root / "workspace", log=quiet, cell_timeout=CELL_TIMEOUT)
+    results = grading.grade(archive, root / "workspace", log=quiet, cell_timeout=LOOP_TIMEOUT)
     return {(r.student, r.assignment): r for r in results}, buggy_breaks, root / "workspace"
 
 
+bad_input_group = pytest.mark.xdist_group("grade-bad-input")
+
+
+@bad_input_group
 def test_zip_of_a_class_is_unpacked_and_graded(bad_input):
     results, _, _ = bad_input
     assert {s for s, _ in results} == {"buggy", "tampered", "looping", "malformed", "no-metadata", "stray"}
 
 
+@bad_input_group
 def test_deleted_and_edited_tests_are_restored(bad_input):
     results, buggy_breaks, _ = bad_input
     assert set(results["tampered", "01_mlp"].failed) == buggy_breaks == set(results["buggy", "01_mlp"].failed)
 
 
+@bad_input_group
 def test_endless_loop_is_interrupted_and_costs_only_its_test(bad_input):
     results, _, _ = bad_input
     assert results["looping", "01_mlp"].failed == ["test_precision_recall"]
 
 
+@bad_input_group
 def test_unreadable_notebooks_get_zero_with_a_reason(bad_input):
     results, _, workspace = bad_input
     malformed, plain = results["malformed", "01_mlp"], results["no-metadata", "01_mlp"]
@@ -169,6 +179,7 @@ def test_unreadable_notebooks_get_zero_with_a_reason(bad_input):
     assert "not a readable notebook" in table and "unknown assignment" in table
 
 
+@bad_input_group
 def test_feedback_names_the_mistake(bad_input):
     results, _, _ = bad_input
     html = Path(results["looping", "01_mlp"].feedback).read_text()

@@ -1,5 +1,7 @@
 """The solution notebooks run top to bottom in quick mode; validate and the demo agree."""
 import os
+import re
+import shutil
 import subprocess
 import sys
 
@@ -7,7 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.paths import REPO_ROOT, assignments, notebook_path, solutions_dir
+from autograder.paths import REPO_ROOT, assignments, course_dir, notebook_path, solutions_dir
 from autograder.validate import validate
 from autograder.workspace import grading_environment
 
@@ -38,11 +40,18 @@ def test_validate_passes_for_every_assignment():
         assert report.ok, report.problems
 
 
-def test_demo_command_grades_the_samples_as_expected(tmp_path):
-    env = {**os.environ, "DLCOURSE_OFFLINE": "1"}
+def test_demo_command_builds_grades_and_leaves_the_checkout_alone(tmp_path):
+    """The README's main command. Every assignment's three samples are graded in test_grading;
+    here the command itself runs end to end on assignment 01 alone, to keep the suite fast."""
+    solutions = tmp_path / "solutions"
+    shutil.copytree(notebook_path(solutions_dir(), "01_mlp").parent, solutions / "01_mlp")
+    before = {p: p.stat().st_mtime_ns for p in course_dir().rglob("*")}
+    env = {**os.environ, "DLCOURSE_OFFLINE": "1", "AUTOGRADER_SOLUTIONS": str(solutions)}
     run = subprocess.run([sys.executable, "-m", "autograder", "demo", "--out", str(tmp_path / "ws")],
                          cwd=REPO_ROOT, capture_output=True, text=True, env=env, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "all sample grades are as expected" in run.stdout
+    assert re.search(r"reference\s+01_mlp\s+20 / 20", run.stdout)
     assert (tmp_path / "ws" / "grades.csv").is_file()
     assert (tmp_path / "ws" / "feedback" / "buggy" / "01_mlp" / "01_mlp.html").is_file()
+    assert {p: p.stat().st_mtime_ns for p in course_dir().rglob("*")} == before, "the demo must not rewrite course/"

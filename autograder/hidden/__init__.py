@@ -104,3 +104,8 @@ def check(assignment: str, name: str, namespace: dict) -> None:
         raise HiddenTestFailed(
             name, f"the test could not use what {name} returned: {type(exc).__name__}: {exc}"
         ) from None
+    except KeyboardInterrupt:  # nbgrader interrupts a cell that runs past its time limit
+        raise HiddenTestFailed(
+            name, f"the test of {name} was stopped: it ran past the time limit. Look for a loop that "
+            "never ends, or a loop over elements where a vectorised NumPy operation would do."
+        ) from None

@@ -26,8 +26,8 @@ SEEDS = (11, 23, 37)
 ACTIVATIONS = ("relu", "leaky_relu", "prelu", "elu", "selu")
 
 #: Checkpoint accuracy: the student's train_model, briefly, on the bundled MNIST sample.
-CHECKPOINT = dict(specs=[(64, "leaky_relu"), (64, "prelu"), (32, "elu"), (32, "selu"), (32, "elu"), (32, "relu")],
-                  epochs=4, batch_size=64, n_val=400, min_accuracy=0.85)
+CHECKPOINT = dict(specs=[(48, "leaky_relu"), (32, "prelu"), (32, "elu"), (32, "selu"), (32, "elu"), (32, "relu")],
+                  n_fit=2000, n_val=400, epochs=4, batch_size=32, min_accuracy=0.85)
 
 
 def hidden_test(check):
@@ -330,41 +330,36 @@ def validation_losses(rng, length=14):
 
 
 @hidden_test
-def EarlyStopping(student, ref):  # noqa: N802  (named after the graded class)
+def early_stopping_update(student, ref):
     for seed, (patience, min_delta) in zip(SEEDS, ((1, 0.0), (2, 0.01), (3, 0.03))):
         rng = np.random.default_rng(seed)
         losses = validation_losses(rng)
-        mine = student.call("EarlyStopping", patience=patience, min_delta=min_delta)
-        expected = ref.EarlyStopping(patience=patience, min_delta=min_delta)
-        setting = f"EarlyStopping(patience={patience}, min_delta={min_delta})"
+        setting = f"patience={patience}, min_delta={min_delta}"
         params = {"W": np.zeros((2, 3)), "b": np.zeros((1, 3))}
-        seen = []
+        mine, expected, seen = {}, {}, []
         for epoch, loss in enumerate(losses):
             params["W"][:] = epoch  # changed in place after every epoch, as an in-place optimiser would
             params["b"][:] = -epoch
             seen.append(f"{loss:.3f}")
-            try:
-                stop = mine.step(float(loss), params)
-            except Exception as exc:  # noqa: BLE001  (any student crash becomes a message)
-                raise CheckFailed(f"{setting}.step raised {type(exc).__name__}: {exc}") from None
-            should_stop = expected.step(float(loss), params)
+            mine, stop = pair(student.call("early_stopping_update", mine, float(loss), params, patience=patience,
+                                           min_delta=min_delta), "early_stopping_update", "(state, stop)")
+            expected, should_stop = ref.early_stopping_update(expected, float(loss), params, patience, min_delta)
+            if not isinstance(mine, dict):
+                raise CheckFailed(f"early_stopping_update should return its state as a dict, not {type(mine).__name__}")
             if bool(stop) != should_stop:
-                raise CheckFailed(f"{setting}: after the validation losses {', '.join(seen)} step should return "
-                                  f"{should_stop}, but returned {stop!r}")
+                raise CheckFailed(f"early stopping with {setting}: after the validation losses {', '.join(seen)} stop "
+                                  f"should be {should_stop}, but it is {stop!r}")
             if should_stop:
                 break
-        if getattr(mine, "best_epoch", None) != expected.best_epoch:
-            raise CheckFailed(f"{setting}: after the validation losses {', '.join(seen)} best_epoch should be "
-                              f"{expected.best_epoch} (counting from 0), not {getattr(mine, 'best_epoch', None)!r}")
-        check_array(f"{setting}: best_loss", np.float64(getattr(mine, "best_loss", np.nan)), np.float64(expected.best_loss))
-        try:
-            restored = mine.restore()
-        except Exception as exc:  # noqa: BLE001
-            raise CheckFailed(f"{setting}.restore() raised {type(exc).__name__}: {exc}") from None
-        check_keys(f"{setting}.restore()", restored, params)
-        for key, value in expected.restore().items():
-            check_array(f"{setting}.restore()['{key}'] (the parameters of epoch {expected.best_epoch}: restore a copy "
-                        "taken when that epoch improved, not the arrays that kept changing)", restored[key], value)
+        check_keys(f"the state of early_stopping_update ({setting})", mine, ["best_loss", "best_epoch", "best_params"])
+        if mine["best_epoch"] != expected["best_epoch"]:
+            raise CheckFailed(f"early stopping with {setting}: after the validation losses {', '.join(seen)} "
+                              f"state['best_epoch'] should be {expected['best_epoch']} (counting from 0), not {mine['best_epoch']!r}")
+        check_array(f"state['best_loss'] ({setting})", np.float64(mine["best_loss"]), np.float64(expected["best_loss"]))
+        check_keys(f"state['best_params'] ({setting})", mine["best_params"], params)
+        for key, value in expected["best_params"].items():
+            check_array(f"state['best_params']['{key}'] ({setting}: the parameters of epoch {expected['best_epoch']}; keep "
+                        "a copy taken when that epoch improved, not the arrays that kept changing)", mine["best_params"][key], value)
 
 
 # ------------------------------------------------------------------------------- the model
@@ -540,7 +535,7 @@ def train_of(student, *args, **kwargs):
 def train_model(student, ref):
     X, Y, X_test, y_test = mnist_sample()
     c = CHECKPOINT
-    X_fit, Y_fit, X_val, Y_val = X[:-c["n_val"]], Y[:-c["n_val"]], X[-c["n_val"]:], Y[-c["n_val"]:]
+    X_fit, Y_fit, X_val, Y_val = X[:c["n_fit"]], Y[:c["n_fit"]], X[-c["n_val"]:], Y[-c["n_val"]:]
     params, history = train_of(student, X_fit.copy(), Y_fit.copy(), X_val.copy(), Y_val.copy(), c["specs"],
                                epochs=c["epochs"], batch_size=c["batch_size"])
     for key in ("loss", "val_loss", "val_accuracy"):
@@ -563,16 +558,16 @@ def train_model(student, ref):
     if not np.isclose(history["val_loss"][0], expected["val_loss"][0], rtol=0.2):
         raise CheckFailed(f"with loss='mse' the validation loss after one epoch should be about {expected['val_loss'][0]:.4f} "
                           f"(a mean squared error), not {history['val_loss'][0]:.4f}: use softmax_mse when loss='mse'")
-    # Early stopping: with min_delta = 100 no epoch improves on the first, so patience 1 stops after epoch 2
-    # and the parameters of epoch 1 come back.
-    stopper = ref.EarlyStopping(patience=1, min_delta=100.0)
+    # Early stopping: with min_delta = 100 no epoch improves on the first, so patience 1 stops after the second
+    # epoch and the parameters of the first come back.
     params, history = train_of(student, X_fit[:300].copy(), Y_fit[:300].copy(), X_val.copy(), Y_val.copy(), c["specs"][:2],
-                               epochs=6, early_stopping=stopper)
+                               epochs=6, early_stopping={"patience": 1, "min_delta": 100.0})
     if len(history["val_loss"]) != 2:
-        raise CheckFailed(f"with EarlyStopping(patience=1, min_delta=100) training should stop after 2 epochs; it ran "
-                          f"{len(history['val_loss'])}: call early_stopping.step(val_loss, params) after every epoch and stop "
-                          "when it returns True")
+        raise CheckFailed(f"with early_stopping={{'patience': 1, 'min_delta': 100}} training should stop after 2 epochs; it "
+                          f"ran {len(history['val_loss'])}: call early_stopping_update after every epoch and stop when it says so")
     restored = ref.softmax_cross_entropy(ref.model_forward(X_val, copy_params(params), c["specs"][:2])[0], Y_val)[0]
     if not np.isclose(restored, history["val_loss"][0], rtol=1e-6):
         raise CheckFailed(f"train_model should return the best parameters early stopping kept (validation loss "
-                          f"{history['val_loss'][0]:.5f}); the returned ones have {restored:.5f}: use early_stopping.restore()")
+                          f"{history['val_loss'][0]:.5f}); the returned ones have {restored:.5f}: restore state['best_params']")
+    if history.get("best_epoch") != 0:
+        raise CheckFailed(f"history['best_epoch'] should be the epoch of the restored parameters, 0 here, not {history.get('best_epoch')!r}")

@@ -25,9 +25,9 @@ CHECKS = {}
 SEEDS = (11, 23, 37, 41)
 
 #: Checkpoint accuracy: the student's cnn_model trained briefly on the bundled MNIST sample
-#: (about 5 s; the reference reaches about 91% on the 500 held-out test digits).
-CHECKPOINT = dict(n_train=2000, n_val=500, n_filters=8, n_h=64, learning_rate=2e-3, num_epochs=3,
-                  batch_size=64, min_accuracy=0.80)
+#: (a few seconds; the reference reaches about 87% on the 500 held-out test digits).
+CHECKPOINT = dict(n_train=1500, n_val=500, n_filters=8, n_h=32, learning_rate=3e-3, num_epochs=2,
+                  batch_size=64, min_accuracy=0.75)
 
 PARAMETER_NAMES = ("W_conv", "b_conv", "W_fc", "b_fc", "W_out", "b_out")
 
@@ -288,15 +288,15 @@ def cnn_model(student, ref):
 
     # Early stopping: labels of the validation set drawn at random, so its loss rises as the
     # network grows confident; with patience 1 training must stop and restore the best epoch.
-    Y_noise = one_hot(np.random.default_rng(0).integers(0, 10, 500))
-    parameters, history = train(student, X[:500], one_hot(y[:500]), X_test[:500], Y_noise, n_filters=4, n_h=16,
+    Y_noise = one_hot(np.random.default_rng(0).integers(0, 10, 300))
+    parameters, history = train(student, X[:300], one_hot(y[:300]), X_test[:300], Y_noise, n_filters=4, n_h=16,
                                 learning_rate=c["learning_rate"], num_epochs=6, batch_size=32, patience=1)
     val = history["val_loss"]
     best = int(np.argmin(val)) if val else -1
     if not 0 <= best < len(val) - 1 or len(val) != best + 2:
         raise CheckFailed(f"early stopping with patience=1: the validation loss per epoch was {[round(v, 4) for v in val]}; "
                           "training should stop after the first epoch that does not improve on the best one")
-    restored = ref.evaluate(X_test[:500].astype(np.float64), Y_noise,
+    restored = ref.evaluate(X_test[:300].astype(np.float64), Y_noise,
                             {k: host(v).astype(np.float64) for k, v in parameters.items()})[0]
     if abs(restored - val[best]) > 1e-3 * (1 + abs(val[best])):
         raise CheckFailed(f"cnn_model should return the parameters of the best epoch (validation loss {val[best]:.4f}); "

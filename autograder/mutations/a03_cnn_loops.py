@@ -20,7 +20,9 @@ BUGS = [
         tests("zero_pad", "conv_forward", "conv_backward", *NETWORK)),
     Bug("output size off by one", "conv_forward",
         "H_out = (H_prev + 2 * padding - f) // stride + 1", "H_out = (H_prev + 2 * padding - f) // stride",
-        tests("conv_forward", "conv_backward", *NETWORK)),
+        # conv_backward keeps its points: it is right, and a gradient check against this
+        # forward (which just skips the last row of windows) passes
+        tests("conv_forward", *NETWORK)),
     Bug("window one pixel short", "conv_forward",
         "A_pad[n, :, top:top + f, left:left + f]", "A_pad[n, :, top:top + f - 1, left:left + f - 1]",
         tests("conv_forward", "conv_backward", *NETWORK)),
