@@ -130,10 +130,20 @@ def grading_environment():
     """Environment for the kernels nbgrader starts while grading.
 
     Harmless library warnings would reach stderr, and nbgrader scores a test cell that
-    writes to stderr as 0; a correct answer must never lose points that way.
+    writes to stderr as 0; a correct answer must never lose points that way. BLAS runs
+    single-threaded (see below).
     """
-    saved = {k: os.environ.get(k) for k in ("PYTHONWARNINGS", "AUTOGRADER_SOLUTIONS")}
-    os.environ["PYTHONWARNINGS"] = "ignore"
+    settings = {
+        "PYTHONWARNINGS": "ignore",
+        # Quick-mode matrices are too small for BLAS threads to help, and on a busy grading
+        # machine (or two graders side by side) threads waiting for each other make small
+        # training runs several times slower.
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    saved = {k: os.environ.get(k) for k in (*settings, "AUTOGRADER_SOLUTIONS")}
+    os.environ.update(settings)
     # The hidden tests read the reference from the same solutions the release was built from.
     os.environ["AUTOGRADER_SOLUTIONS"] = str(solutions_dir())
     try:
