@@ -52,6 +52,9 @@ def nbgrader_config(root: Path, cell_timeout: int = CELL_TIMEOUT) -> Config:
     c.CourseDirectory.root = str(root)
     c.CourseDirectory.course_id = "dlcourse"
     c.Execute.timeout = cell_timeout
+    # A kernel can take long to start on a loaded machine; failing then would cost a whole
+    # submission its grade.
+    c.Execute.startup_timeout = 300
     c.Execute.interrupt_on_timeout = True
     # Keep nbgrader's default (no history file) and silence the kernel's own start-up
     # warnings, which would otherwise fill the instructor's console once per student.

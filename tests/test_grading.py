@@ -23,7 +23,7 @@ from autograder.samples import fill_release, reference_sources, write_submission
 #: Seconds before a cell of the bad-input class is interrupted: short, because its endless
 #: loop runs into it twice (its test and the evaluation cell), yet far above the few seconds
 #: a quick-mode cell takes. The other classes keep the grader's default.
-LOOP_TIMEOUT = 30
+LOOP_TIMEOUT = 60
 
 
 def slug(name: str) -> str:
