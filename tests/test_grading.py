@@ -89,6 +89,7 @@ def test_grades_csv_has_per_test_points_and_totals(graded):
 def test_feedback_shows_messages_but_never_hidden_test_source(graded):
     _, results, _, _ = graded
     for result in results.values():
+        assert result.feedback, f"{result.student} has no feedback: {result.problem}"
         html = Path(result.feedback).read_text()
         for secret in ("HIDDEN TESTS", "autograder.hidden", "autograder/hidden"):
             assert secret not in html, f"{result.student}'s feedback shows {secret!r}"
@@ -97,7 +98,9 @@ def test_feedback_shows_messages_but_never_hidden_test_source(graded):
 def test_feedback_of_every_bug_shows_a_message_a_student_can_act_on(graded):
     assignment, results, _, _ = graded
     for bug in bugs(assignment):
-        html = Path(results[slug(bug.name)].feedback).read_text()
+        result = results[slug(bug.name)]
+        assert result.feedback, f"{result.student} has no feedback: {result.problem}"
+        html = Path(result.feedback).read_text()
         assert "Hidden test of" in html or "CheckFailed:" in html or "Error" in html, bug.name
     if assignment == "01_mlp":
         assert "the batch size" in Path(results[slug("missing 1/m in backward")].feedback).read_text()
