@@ -1,5 +1,4 @@
 """Hidden checks without nbgrader: the reference passes them and their failures read as messages."""
-import numpy as np
 import pytest
 
 import autograder.hidden as hidden

@@ -1,6 +1,5 @@
 """course/ is generated from solutions/, notebooks carry no outputs, and cells follow the conventions."""
 import re
-from pathlib import Path
 
 import nbformat
 import pytest

@@ -11,6 +11,8 @@ import functools
 import numpy as np
 
 from dlcourse.data.mnist_sample import load_sample
+
+from .common import check_update, copy_params
 from dlcourse.checks import CheckFailed, check_array, check_finite, check_gradients, check_keys, check_shape
 
 CHECKS = {}
@@ -47,10 +49,6 @@ def random_problem(seed: int) -> tuple[int, np.ndarray, np.ndarray, dict]:
         }
         if np.abs(X @ params["W1"] + params["b1"]).min() > 1e-3:
             return m, X, np.identity(n_y)[rng.integers(0, n_y, m)], params
-
-
-def copy_params(params: dict) -> dict:
-    return {k: np.array(v, dtype=np.float64) for k, v in params.items()}
 
 
 def forward(student, X, params):
@@ -194,18 +192,7 @@ def backward_propagation(student, ref):
 
 @hidden_test
 def update_parameters(student, ref):
-    for seed in SEEDS:
-        _, _, _, params = random_problem(seed)
-        rng = np.random.default_rng(seed)
-        grads = {"d" + k: rng.standard_normal(v.shape) for k, v in params.items()}
-        lr = float(rng.uniform(0.01, 1.0))
-        new = student.call("update_parameters", copy_params(params), {k: v.copy() for k, v in grads.items()}, lr)
-        if new is None:
-            raise CheckFailed("update_parameters returned None: return the updated parameters dict")
-        check_keys("the updated parameters", new, PARAMETER_NAMES)
-        expected = ref.update_parameters(params, grads, lr)
-        for key in PARAMETER_NAMES:
-            check_array(f"{key} after one update with learning rate {lr:.3f}", new[key], expected[key])
+    check_update(student, ref, "update_parameters", [(seed, random_problem(seed)[3]) for seed in SEEDS])
 
 
 @functools.lru_cache(maxsize=1)

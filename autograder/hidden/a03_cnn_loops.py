@@ -18,6 +18,8 @@ import numpy as np
 from dlcourse.checks import CheckFailed, check_array, check_finite, check_gradients, check_keys, check_shape, grad_check
 from dlcourse.data.mnist_sample import load_sample
 
+from .common import check_update, copy_params
+
 CHECKS = {}
 
 PARAMETER_NAMES = ("W_conv", "b_conv", "W_fc", "b_fc", "W_out", "b_out")
@@ -271,10 +273,6 @@ def network_problem(ref, seed, case):
             return X, np.identity(n_y)[rng.integers(0, n_y, N)], params, kwargs
 
 
-def copy_params(params):
-    return {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-
-
 def network_forward(student, X, params, kwargs):
     return pair(student.call("forward_propagation", X.copy(), copy_params(params), **kwargs), "forward_propagation", "A_out")
 
@@ -366,16 +364,6 @@ def checkpoint_accuracy(student, ref):
 
 @hidden_test
 def update_parameters(student, ref):
-    for seed, case in enumerate(NETWORK_CASES):
-        _, _, params, _ = network_problem(ref, seed, case)
-        rng = np.random.default_rng(seed)
-        grads = {"d" + k: rng.standard_normal(v.shape) for k, v in params.items()}
-        lr = float(rng.uniform(0.01, 1.0))
-        new = student.call("update_parameters", copy_params(params), {k: v.copy() for k, v in grads.items()}, lr)
-        if new is None:
-            raise CheckFailed("update_parameters returned None: return the updated parameters dict")
-        check_keys("the updated parameters", new, PARAMETER_NAMES)
-        expected = ref.update_parameters(params, grads, lr)
-        for key in PARAMETER_NAMES:
-            check_array(f"{key} after one update with learning rate {lr:.3f}", new[key], expected[key])
+    cases = [(seed, network_problem(ref, seed, case)[2]) for seed, case in enumerate(NETWORK_CASES)]
+    check_update(student, ref, "update_parameters", cases)
     checkpoint_accuracy(student, ref)

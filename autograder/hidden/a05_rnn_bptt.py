@@ -15,6 +15,8 @@ import numpy as np
 from dlcourse.checks import CheckFailed, check_array, check_finite, check_gradients, check_keys, check_shape
 from dlcourse.data.mnist_sample import load_sample
 
+from .common import check_update, copy_params
+
 CHECKS = {}
 
 #: Seeds of the randomised cases; a hard-coded shape or value fails at least one of them.
@@ -65,10 +67,6 @@ def random_problem(seed: int):
     a0 = rng.standard_normal((m, n_a)) * 0.5
     y_true = np.identity(n_y)[rng.integers(0, n_y, m)]
     return x, a0, y_true, random_parameters(rng, n_x, n_a, n_y)
-
-
-def copy_params(params: dict) -> dict:
-    return {k: np.array(v, dtype=np.float64) for k, v in params.items()}
 
 
 def pair(result, name: str, what: str):
@@ -301,18 +299,7 @@ def clip_gradients(student, ref):
 
 @hidden_test
 def update_parameters_rnn(student, ref):
-    for seed in SEEDS:
-        _, _, _, params = random_problem(seed)
-        rng = np.random.default_rng(seed)
-        grads = {"d" + k: rng.standard_normal(v.shape) for k, v in params.items()}
-        lr = float(rng.uniform(0.01, 1.0))
-        new = student.call("update_parameters_rnn", copy_params(params), {k: v.copy() for k, v in grads.items()}, lr)
-        if new is None:
-            raise CheckFailed("update_parameters_rnn returned None: return the updated parameters dict")
-        check_keys("the updated parameters", new, PARAMETER_NAMES)
-        expected = ref.update_parameters_rnn(params, grads, lr)
-        for key in PARAMETER_NAMES:
-            check_array(f"{key} after one update with learning rate {lr:.3f}", new[key], expected[key])
+    check_update(student, ref, "update_parameters_rnn", [(seed, random_problem(seed)[3]) for seed in SEEDS])
 
 
 @hidden_test
