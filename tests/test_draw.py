@@ -5,7 +5,6 @@ centre of mass at the centre of the 28x28 field); the widget is driven through t
 paths the browser uses (pen events) and the one tests and notebooks use (`set_image`).
 """
 import io
-import warnings
 
 import matplotlib
 
@@ -22,14 +21,7 @@ from dlcourse.widgets.draw import _stroke  # noqa: E402
 CENTRE = 13.5  # the centre of a 28x28 field in pixel-centre coordinates
 
 
-@pytest.fixture(autouse=True)
-def silent(capsys):
-    """No warning and no output: nbgrader zeroes a test cell that writes to stderr."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    captured = capsys.readouterr()
-    assert captured.err == "" and captured.out == "", captured
+pytestmark = pytest.mark.usefixtures("silent")
 
 
 def canvas_with(*segments, size=280, radius=10):

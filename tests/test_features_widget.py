@@ -5,13 +5,11 @@ Like tests/test_plots_widgets.py, every test fails on any warning, printed outpu
 figure left open (nbgrader zeroes a notebook cell that writes to stderr).
 """
 import io
-import warnings
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
@@ -26,15 +24,7 @@ LADDER = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def silent(capsys):
-    open_before = plt.get_fignums()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    captured = capsys.readouterr()
-    assert captured.err == "" and captured.out == "", captured
-    assert plt.get_fignums() == open_before, "left a pyplot figure open"
+pytestmark = pytest.mark.usefixtures("silent")
 
 
 def png(fig):

@@ -5,13 +5,11 @@ Like tests/test_plots_widgets.py, every test fails on a warning, on any output a
 pyplot figure left open: in a notebook these would reach stderr, which nbgrader punishes.
 """
 import io
-import warnings
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402
@@ -26,15 +24,7 @@ PRESETS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def silent(capsys):
-    open_before = plt.get_fignums()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    captured = capsys.readouterr()
-    assert captured.err == "" and captured.out == "", captured
-    assert plt.get_fignums() == open_before, "left a pyplot figure open"
+pytestmark = pytest.mark.usefixtures("silent")
 
 
 # Stand-ins for the student's layers, with the course's signatures and (out, cache) returns.

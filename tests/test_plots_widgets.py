@@ -5,14 +5,11 @@ nbgrader zeroes a notebook test cell that writes to stderr.
 """
 
 import io
-import logging
-import warnings
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
@@ -28,21 +25,7 @@ CIFAR_NAMES = ["airplane", "automobile", "bird", "cat", "deer",
                "dog", "frog", "horse", "ship", "truck"]
 
 
-@pytest.fixture(autouse=True)
-def silent(capsys, caplog):
-    """Fail on any warning, any output, any logged warning (matplotlib logs some, and in a
-    notebook they land on stderr), and any pyplot figure left open."""
-    open_before = plt.get_fignums()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    logged = [r.getMessage() for r in caplog.get_records("call")
-              if r.levelno >= logging.WARNING]
-    assert not logged, f"logged: {logged}"
-    captured = capsys.readouterr()
-    assert captured.err == "", f"wrote to stderr: {captured.err!r}"
-    assert captured.out == "", f"wrote to stdout: {captured.out!r}"
-    assert plt.get_fignums() == open_before, "left a pyplot figure open"
+pytestmark = pytest.mark.usefixtures("silent")
 
 
 def rendered(fig):

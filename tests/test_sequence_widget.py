@@ -5,14 +5,11 @@ Like tests/test_plots_widgets.py, every test fails on any warning, any output an
 figure left open, because nbgrader zeroes a notebook test cell that writes to stderr.
 """
 import io
-import logging
-import warnings
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -24,17 +21,7 @@ from dlcourse.widgets import RNNStepThrough  # noqa: E402
 T, N_X, N_A, C = 6, 5, 4, 3
 
 
-@pytest.fixture(autouse=True)
-def silent(capsys, caplog):
-    open_before = plt.get_fignums()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    logged = [r.getMessage() for r in caplog.get_records("call") if r.levelno >= logging.WARNING]
-    assert not logged, f"logged: {logged}"
-    captured = capsys.readouterr()
-    assert captured.err == "" and captured.out == "", captured
-    assert plt.get_fignums() == open_before, "left a pyplot figure open"
+pytestmark = pytest.mark.usefixtures("silent")
 
 
 def rendered(fig):
