@@ -62,7 +62,10 @@ def _grade_one(workspace: Workspace, sub: Submission, log) -> Result:
             result.scores = workspace.scores(sub.assignment, sub.student)
             result.feedback = workspace.feedback(sub.assignment, sub.student)
         else:
-            result.problem = "autograding failed: " + _last_line(outcome.get("error") or outcome.get("log") or "")
+            log = workspace.root / "logs" / f"{sub.student}-{sub.assignment}.log"
+            log.parent.mkdir(exist_ok=True)
+            log.write_text(f"{outcome.get('log') or ''}\n{outcome.get('error') or ''}")
+            result.problem = f"autograding failed (details in {log}): " + _last_line(outcome.get("error") or "")
     if not result.scores and workspace.path("release", sub.assignment).is_dir():
         # Unreadable or failed submissions still get a row, with every test at 0.
         result.scores = {test: (0.0, maximum) for test, maximum in workspace.tests(sub.assignment).items()}

@@ -55,6 +55,10 @@ def nbgrader_config(root: Path, cell_timeout: int = CELL_TIMEOUT) -> Config:
     # A kernel can take long to start on a loaded machine; failing then would cost a whole
     # submission its grade.
     c.Execute.startup_timeout = 300
+    # A kernel that is slow to flush its output, or dies once, must not fail a whole
+    # submission: wait longer for output, and run the notebook a second time before giving up.
+    c.Execute.iopub_timeout = 30
+    c.Execute.execute_retries = 1
     c.Execute.interrupt_on_timeout = True
     # Keep nbgrader's default (no history file) and silence the kernel's own start-up
     # warnings, which would otherwise fill the instructor's console once per student.
