@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .paths import assignments
-from .submissions import Submission, collect, unpack
+from .submissions import Submission, SubmissionsError, collect, unpack
 from .workspace import CELL_TIMEOUT, Workspace
 
 
@@ -41,9 +41,9 @@ def grade(submissions: Path, out: Path, log=print, cell_timeout: int = CELL_TIME
     """
     workspace = Workspace(out, cell_timeout=cell_timeout)
     folder = unpack(Path(submissions), workspace.root)
-    subs = collect(folder, assignments())
-    results = []
     known = assignments()
+    subs = collect(folder, known)
+    results = []
     for assignment in sorted({s.assignment for s in subs if s.assignment in known}):
         workspace.generate(assignment)
     for sub in subs:
@@ -62,10 +62,10 @@ def _grade_one(workspace: Workspace, sub: Submission, log) -> Result:
             result.scores = workspace.scores(sub.assignment, sub.student)
             result.feedback = workspace.feedback(sub.assignment, sub.student)
         else:
-            log = workspace.root / "logs" / f"{sub.student}-{sub.assignment}.log"
-            log.parent.mkdir(exist_ok=True)
-            log.write_text(f"{outcome.get('log') or ''}\n{outcome.get('error') or ''}")
-            result.problem = f"autograding failed (details in {log}): " + _last_line(outcome.get("error") or "")
+            details = workspace.root / "logs" / f"{sub.student}-{sub.assignment}.log"
+            details.parent.mkdir(exist_ok=True)
+            details.write_text(f"{outcome.get('log') or ''}\n{outcome.get('error') or ''}")
+            result.problem = f"autograding failed (details in {details}): " + _last_line(outcome.get("error") or "")
     if not result.scores and workspace.path("release", sub.assignment).is_dir():
         # Unreadable or failed submissions still get a row, with every test at 0.
         result.scores = {test: (0.0, maximum) for test, maximum in workspace.tests(sub.assignment).items()}
@@ -113,7 +113,11 @@ def summary_table(results: list[Result]) -> str:
 
 
 def main(submissions: Path, out: Path) -> int:
-    results = grade(submissions, out, log=lambda msg: print(msg, file=sys.stderr))
+    try:
+        results = grade(submissions, out, log=lambda msg: print(msg, file=sys.stderr))
+    except SubmissionsError as error:
+        print(f"cannot grade: {error}", file=sys.stderr)
+        return 2
     print(summary_table(results))
     print(f"\ngrades: {Path(out) / 'grades.csv'}")
     print(f"feedback: {Path(out) / 'feedback'}/<student>/<assignment>/<assignment>.html")

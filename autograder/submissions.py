@@ -10,6 +10,7 @@ JSON or not a notebook is reported for that student and graded 0; it never stops
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,8 @@ def unpack(source: Path, into: Path) -> Path:
     if not zipfile.is_zipfile(source):
         raise SubmissionsError(f"{source} is neither a folder nor a zip file")
     target = into / "unzipped"
+    if target.exists():  # left by an earlier grading run in the same workspace
+        shutil.rmtree(target)
     with zipfile.ZipFile(source) as archive:
         for member in archive.namelist():
             # A member like ../../x would be written outside the target folder.
