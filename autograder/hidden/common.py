@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlcourse.checks import CheckFailed, check_array, check_keys
+from dlcourse.checks import CheckFailed, check_array, check_finite, check_keys
 
 
 def copy_params(params: dict) -> dict:
@@ -28,3 +28,21 @@ def check_update(student, ref, name: str, cases: list[tuple[int, dict]]) -> None
         expected = getattr(ref, name)(copy_params(params), grads, lr)
         for key in params:
             check_array(f"{key} after one update with learning rate {lr:.3f}", new[key], expected[key])
+
+
+def check_mean_loss(student, ref, name: str, cases: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    """The student's loss ``name(probabilities, one_hot)`` against the reference's.
+
+    It must be one number, the mean over the batch (a missing 1/m gets the batch-size hint),
+    and stay finite when the true class has probability 0.
+    """
+    for probabilities, targets in cases:
+        m = len(targets)
+        loss = student.call(name, probabilities.copy(), targets.copy())
+        if np.ndim(loss) != 0 and np.size(loss) != 1:
+            raise CheckFailed(f"{name} should return one number (the mean over the batch), "
+                              f"not an array of shape {np.shape(loss)}")
+        check_array(f"{name} for a batch of {m}", np.float64(np.squeeze(loss)),
+                    getattr(ref, name)(probabilities, targets), batch_size=m)
+    loss = student.call(name, np.array([[0.0, 1.0], [0.5, 0.5]]), np.array([[1.0, 0.0], [1.0, 0.0]]))
+    check_finite(f"{name} when the true class has probability 0 (guard the log)", np.float64(np.squeeze(loss)))
