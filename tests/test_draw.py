@@ -4,7 +4,6 @@ The preprocessing is checked on synthetic strokes against MNIST's recipe (longer
 centre of mass at the centre of the 28x28 field); the widget is driven through the same
 paths the browser uses (pen events) and the one tests and notebooks use (`set_image`).
 """
-import io
 
 import matplotlib
 
@@ -17,6 +16,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from dlcourse import plots  # noqa: E402
 from dlcourse.widgets import BlankDrawingError, DrawDigit, preprocess_drawing, shifted_copies  # noqa: E402
 from dlcourse.widgets.draw import _stroke  # noqa: E402
+from figures import rendered  # noqa: E402
 
 CENTRE = 13.5  # the centre of a 28x28 field in pixel-centre coordinates
 
@@ -146,13 +146,6 @@ def test_widget_on_a_blank_image_says_so():
 
 # -------------------------------------------------------------------------- plots
 
-
-def rendered(fig):
-    assert isinstance(fig, Figure)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    assert buffer.getvalue().startswith(b"\x89PNG")
-    return fig
 
 
 def test_deep_plots_render():

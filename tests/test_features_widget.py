@@ -4,7 +4,6 @@ the feature-map explorer and the misclassified-digit browser with the top-3.
 Like tests/test_plots_widgets.py, every test fails on any warning, printed output or pyplot
 figure left open (nbgrader zeroes a notebook cell that writes to stderr).
 """
-import io
 
 import matplotlib
 
@@ -15,6 +14,7 @@ import pytest  # noqa: E402
 
 from dlcourse import plots, widgets  # noqa: E402
 from dlcourse.fakedevice import xp as device  # noqa: E402
+from figures import png  # noqa: E402
 
 LADDER = [
     {"implementation": "naive loops", "batch_size": 8, "seconds": 2.0},
@@ -26,11 +26,6 @@ LADDER = [
 
 pytestmark = pytest.mark.usefixtures("silent")
 
-
-def png(fig):
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
 
 
 def test_speed_table_has_milliseconds_and_speedups_over_the_slowest():

@@ -4,7 +4,6 @@ Every test runs with warnings turned into errors and checks that nothing was pri
 nbgrader zeroes a notebook test cell that writes to stderr.
 """
 
-import io
 
 import matplotlib
 
@@ -19,6 +18,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from dlcourse import plots  # noqa: E402
 from dlcourse.fakedevice import xp as device  # noqa: E402  (arrays that act like CuPy's)
 from dlcourse.widgets import TestSetBrowser  # noqa: E402  (must not be collected as a test)
+from figures import rendered  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG"
 CIFAR_NAMES = ["airplane", "automobile", "bird", "cat", "deer",
@@ -27,14 +27,6 @@ CIFAR_NAMES = ["airplane", "automobile", "bird", "cat", "deer",
 
 pytestmark = pytest.mark.usefixtures("silent")
 
-
-def rendered(fig):
-    """Render ``fig`` as a notebook would: some warnings are only raised at draw time."""
-    assert isinstance(fig, Figure)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    assert buffer.getvalue().startswith(PNG_MAGIC)
-    return fig
 
 
 def image_axes(fig):

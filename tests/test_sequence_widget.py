@@ -4,7 +4,6 @@
 Like tests/test_plots_widgets.py, every test fails on any warning, any output and any pyplot
 figure left open, because nbgrader zeroes a notebook test cell that writes to stderr.
 """
-import io
 
 import matplotlib
 
@@ -12,24 +11,17 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
 
 from dlcourse import plots  # noqa: E402
 from dlcourse.fakedevice import xp as device  # noqa: E402  (arrays that act like CuPy's)
 from dlcourse.widgets import RNNStepThrough  # noqa: E402
+from figures import rendered  # noqa: E402
 
 T, N_X, N_A, C = 6, 5, 4, 3
 
 
 pytestmark = pytest.mark.usefixtures("silent")
 
-
-def rendered(fig):
-    assert isinstance(fig, Figure)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    assert buffer.getvalue().startswith(b"\x89PNG")
-    return fig
 
 
 # ------------------------------------------------------------------------------ figures
