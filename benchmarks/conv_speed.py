@@ -13,6 +13,14 @@ Two sets of measurements, all taken in one run:
    float64, forward and backward. ``ratio`` = fast seconds / torch seconds; target <= 1.0 in
    float32. torch is not a dependency of the course: without it a JSON note says so.
 
+The gradient handed to a fast backward pass has the memory layout of the forward's output,
+as an autograd engine passes it (PyTorch does the same: a gradient takes the strides of its
+tensor). The fast conv returns a transposed view, so that gradient turns back into the matrix
+layout without a copy. The conv rows also report ``fast_s_c_order_grad``: the same backward
+with a C-ordered gradient, which pays for one transpose. The conv forward rows against PyTorch
+also report ``matmul_s``: the bare ``W_mat @ cols`` product inside the fast forward, the part
+that NumPy's BLAS computes and no rewrite of the Python code can shorten.
+
 Every time is the best of ``--repeats`` runs (the naive layers run once: they take seconds),
 so a run on a busy machine is still repeatable; ``max_rel_error`` is the largest difference
 between the two results relative to the largest entry. On a machine whose cores are busy,
@@ -67,6 +75,13 @@ def max_error(a, b) -> float:
                      / max(1e-30, np.abs(np.asarray(y, np.float64)).max()) for x, y in zip(a, b)))
 
 
+def like(output, values: np.ndarray) -> np.ndarray:
+    """``values`` in the memory layout of ``output``: the gradient of an output, as autograd would pass it."""
+    grad = np.empty_like(output)
+    grad[...] = values
+    return grad
+
+
 def naive_vs_fast(naive, fast, repeats: int) -> None:
     rng = np.random.default_rng(0)
     c = CS231N_CONV
@@ -78,9 +93,12 @@ def naive_vs_fast(naive, fast, repeats: int) -> None:
          speedup=t_naive / t_fast, target_speedup=300, max_rel_error=max_error(out_fast, out_naive))
     dout = rng.standard_normal(out_fast.shape)
     t_naive, grads_naive = best_of(lambda: naive.conv_backward(dout, cache_naive), 1)
-    t_fast, grads_fast = best_of(lambda: fast.conv_backward_fast(dout, cache_fast), repeats)
+    grad = like(out_fast, dout)
+    t_fast, grads_fast = best_of(lambda: fast.conv_backward_fast(grad, cache_fast), repeats)
+    t_c_order, _ = best_of(lambda: fast.conv_backward_fast(dout, cache_fast), repeats)
     emit(benchmark="naive_vs_fast", layer="conv", direction="backward", **shape, naive_s=t_naive, fast_s=t_fast,
-         speedup=t_naive / t_fast, target_speedup=500, max_rel_error=max_error(grads_fast, grads_naive))
+         speedup=t_naive / t_fast, target_speedup=500, fast_s_c_order_grad=t_c_order,
+         speedup_c_order_grad=t_naive / t_c_order, max_rel_error=max_error(grads_fast, grads_naive))
 
     p = CS231N_POOL
     x = rng.permutation(int(np.prod(p["x"]))).reshape(p["x"]) / 1000.0  # distinct values: no ties
@@ -114,11 +132,16 @@ def fast_vs_torch(fast, torch, repeats: int) -> None:
 
             t_fast, (Z, cache) = best_of(lambda: fast.conv_forward_fast(x, w, b, 1, 1), repeats)
             t_torch, Zt = best_of(lambda: F.conv2d(xt, wt, bt, stride=1, padding=1), repeats)
-            record("conv", "forward", t_fast, t_torch, Z, Zt.detach().numpy())
+            cols, w_mat = fast.im2col(x, 3, 3, 1, 1), w.reshape(len(w), -1)
+            t_matmul, _ = best_of(lambda: w_mat @ cols, repeats)
+            record("conv", "forward", t_fast, t_torch, Z, Zt.detach().numpy(), matmul_s=t_matmul)
             dout = rng.standard_normal(Z.shape).astype(dtype)
-            t_fast, grads = best_of(lambda: fast.conv_backward_fast(dout, cache), repeats)
+            grad = like(Z, dout)
+            t_fast, grads = best_of(lambda: fast.conv_backward_fast(grad, cache), repeats)
+            t_c_order, _ = best_of(lambda: fast.conv_backward_fast(dout, cache), repeats)
             t_torch, grads_t = best_of(lambda: torch.autograd.grad(Zt, (xt, wt, bt), torch.tensor(dout), retain_graph=True), repeats)
-            record("conv", "backward", t_fast, t_torch, grads[:2] + (grads[2].ravel(),), tuple(g.numpy() for g in grads_t))
+            record("conv", "backward", t_fast, t_torch, grads[:2] + (grads[2].ravel(),), tuple(g.numpy() for g in grads_t),
+                   fast_s_c_order_grad=t_c_order, ratio_c_order_grad=t_c_order / t_torch)
 
             a = np.maximum(Z, 0)  # pool what the network pools: the ReLU of the conv output
             at = torch.tensor(a, requires_grad=True)

@@ -572,3 +572,44 @@ def train_model(student, ref):
                           f"{history['val_loss'][0]:.5f}); the returned ones have {restored:.5f}: restore state['best_params']")
     if history.get("best_epoch") != 0:
         raise CheckFailed(f"history['best_epoch'] should be the epoch of the restored parameters, 0 here, not {history.get('best_epoch')!r}")
+    train_model_monitor(student, ref, X_fit, Y_fit, c["specs"][:2])
+    train_model_lr_decay(student, X_fit, Y_fit, X_val, Y_val, c["specs"][:2])
+
+
+def train_model_monitor(student, ref, X_fit, Y_fit, specs):
+    """early_stopping={"monitor": "val_accuracy"} keeps the epoch of the best validation accuracy.
+
+    Validated on 100 of its own training digits (Adam, 3e-3, batch 20) the reference reaches 100%
+    accuracy at epoch 7 of 12 while the loss falls to the end: watching the loss would run all 12
+    epochs and keep the last; watching the accuracy stops after epoch 9 and keeps epoch 7."""
+    X, Y, patience = X_fit[:100], Y_fit[:100], 2
+    params, history = train_of(student, X.copy(), Y.copy(), X.copy(), Y.copy(), specs, learning_rate=3e-3, epochs=12,
+                               batch_size=20, early_stopping={"patience": patience, "min_delta": 0.0, "monitor": "val_accuracy"})
+    accuracy = history["val_accuracy"]
+    best = int(np.argmax(accuracy))  # the first epoch with the highest accuracy: later ties are no improvement
+    shown = ", ".join(f"{a:.2f}" for a in accuracy)
+    if history.get("best_epoch") != best:
+        raise CheckFailed(f"with early_stopping={{'monitor': 'val_accuracy', ...}} training should keep the epoch of the highest "
+                          f"validation accuracy, epoch {best} (accuracies per epoch: {shown}), not {history.get('best_epoch')!r}: "
+                          "pass the validation error 1 - val_accuracy to early_stopping_update")
+    if len(accuracy) != min(12, best + 1 + patience):
+        raise CheckFailed(f"with monitor='val_accuracy' and patience {patience} training should stop {patience} epochs after the "
+                          f"best accuracy (epoch {best}); it ran {len(accuracy)} epochs (accuracies: {shown})")
+    restored = float(np.mean(ref.model_forward(X, copy_params(params), specs)[0].argmax(axis=1) == Y.argmax(axis=1)))
+    if not np.isclose(restored, accuracy[best]):
+        raise CheckFailed(f"train_model should return the parameters of epoch {best} (validation accuracy {accuracy[best]:.2f}); "
+                          f"the returned ones reach {restored:.2f}")
+
+
+def train_model_lr_decay(student, X_fit, Y_fit, X_val, Y_val, specs):
+    """lr_decay=0 leaves only the first epoch's steps (0.0 ** 0 == 1): three epochs must end where one ends."""
+    args = (X_fit[:200].copy(), Y_fit[:200].copy(), X_val.copy(), Y_val.copy(), specs)
+    one, _ = train_of(student, *args, optimizer="sgd", learning_rate=0.1, epochs=1, batch_size=50)
+    three, _ = train_of(student, *args, optimizer="sgd", learning_rate=0.1, epochs=3, batch_size=50, lr_decay=0.0)
+    if set(one) != set(three):
+        raise CheckFailed(f"train_model returned different parameter names for 1 and 3 epochs: {sorted(one)} and {sorted(three)}")
+    moved = [name for name in sorted(one) if not np.allclose(np.asarray(one[name]), np.asarray(three[name]), rtol=1e-9, atol=1e-12)]
+    if moved:
+        raise CheckFailed(f"with lr_decay=0 the learning rate of epoch e is learning_rate * 0 ** e, zero after the first epoch, "
+                          f"so 3 epochs should end with the parameters of 1; {', '.join(moved)} kept changing: "
+                          "multiply the learning rate by lr_decay ** epoch (epochs counted from 0)")

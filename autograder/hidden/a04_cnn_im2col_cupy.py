@@ -304,6 +304,26 @@ def cnn_model(student, ref):
         raise CheckFailed(f"cnn_model should return the parameters of the best epoch (validation loss {val[best]:.4f}); "
                           f"the parameters it returned have validation loss {restored:.4f}")
 
+    # monitor="val_accuracy": validated on its own 100 training digits the reference reaches 100% at
+    # epoch 9 of 14 while the loss falls to the end. Watching the accuracy with patience 2 stops after
+    # epoch 11 and keeps epoch 9; watching the loss would run all 14 epochs.
+    X_fit, Y_fit, patience = X[:100], one_hot(y[:100]), 2
+    parameters, history = train(student, X_fit, Y_fit, X_fit, Y_fit, n_filters=4, n_h=16, learning_rate=1e-2,
+                                num_epochs=14, batch_size=20, patience=patience, monitor="val_accuracy")
+    accuracy = history["val_accuracy"]
+    best = int(np.argmax(accuracy)) if accuracy else -1  # the first epoch with the best accuracy
+    shown = ", ".join(f"{a:.2f}" for a in accuracy)
+    if len(accuracy) != min(14, best + 1 + patience):
+        raise CheckFailed(f"with monitor='val_accuracy' and patience={patience} training should stop {patience} epochs after the "
+                          f"first epoch with the highest validation accuracy (epoch {best}); it ran {len(accuracy)} epochs "
+                          f"(validation accuracy per epoch: {shown}). Watch the error 1 - val_accuracy, not the loss")
+    # measured with the student's own network (the given evaluate), so a bug in a layer is not charged here again
+    restored = float(student.call("evaluate", X_fit.copy(), Y_fit.copy(), parameters)[0])
+    if abs(restored - history["val_loss"][best]) > 1e-3 * (1 + abs(history["val_loss"][best])):
+        raise CheckFailed(f"with monitor='val_accuracy' cnn_model should return the parameters of epoch {best}, the first with "
+                          f"the highest validation accuracy (validation loss {history['val_loss'][best]:.4f}); the returned "
+                          f"ones have validation loss {restored:.4f}")
+
     # The same function on the stand-in device, with a tiny network.
     rng = np.random.default_rng(1)
     X_tiny, Y_tiny = rng.random((40, 1, 8, 8)).astype(np.float32), one_hot(rng.integers(0, 10, 40))

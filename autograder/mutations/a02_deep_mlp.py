@@ -59,6 +59,11 @@ BUGS = [
     Bug("training never restores the best parameters", "train_model",
         'params, history["best_epoch"] = stopping["best_params"], stopping["best_epoch"]',
         'history["best_epoch"] = stopping["best_epoch"]', tests("train_model")),
+    Bug("the learning rate never decays", "train_model",
+        "epoch_rate = learning_rate * lr_decay ** epoch", "epoch_rate = learning_rate", tests("train_model")),
+    Bug("early stopping watches the loss whatever the monitor", "train_model",
+        '"val_accuracy": 1.0 - history["val_accuracy"][-1]}[monitor]', '"val_accuracy": val_loss}[monitor]',
+        tests("train_model")),
 ]
 
 ALTERNATIVES = [
@@ -244,12 +249,12 @@ def model_summary(params, layer_specs):
     print("Total params:", total)
     return total
 '''),
-    Alternative("training with array_split batches", "train_model", '''\
+    Alternative("training with array_split batches and a running learning rate", "train_model", '''\
 def train_model(X, Y, X_val, Y_val, layer_specs, loss="cross_entropy", optimizer="adam", learning_rate=1e-3,
-                epochs=10, batch_size=64, early_stopping=None, seed=0):
+                epochs=10, batch_size=64, early_stopping=None, seed=0, lr_decay=1.0):
     params = build_model(layer_specs, X.shape[1], Y.shape[1], seed)
     rng = np.random.default_rng(seed)
-    state, stopping = {}, {}
+    state, stopping, rate = {}, {}, learning_rate
     history = {"loss": [], "val_loss": [], "val_accuracy": []}
     for epoch in progress(range(epochs)):
         losses = []
@@ -262,17 +267,20 @@ def train_model(X, Y, X_val, Y_val, layer_specs, loss="cross_entropy", optimizer
             losses.append(value)
             grads = model_backward(dZ, caches, layer_specs)
             if optimizer == "sgd":
-                params, state = sgd_update(params, grads, state, learning_rate)
+                params, state = sgd_update(params, grads, state, rate)
             elif optimizer == "momentum":
-                params, state = momentum_update(params, grads, state, learning_rate)
+                params, state = momentum_update(params, grads, state, rate)
             else:
-                params, state = adam_update(params, grads, state, learning_rate)
+                params, state = adam_update(params, grads, state, rate)
+        rate = rate * lr_decay
         Z_val = model_forward(X_val, params, layer_specs)[0]
         val = softmax_mse(Z_val, Y_val)[0] if loss == "mse" else softmax_cross_entropy(Z_val, Y_val)[0]
         history["loss"].append(np.mean(losses))
         history["val_loss"].append(val)
         history["val_accuracy"].append(np.mean(np.argmax(Z_val, 1) == np.argmax(Y_val, 1)))
         if early_stopping:
+            if early_stopping.get("monitor") == "val_accuracy":
+                val = 1 - history["val_accuracy"][-1]
             stopping, stop = early_stopping_update(stopping, val, params, early_stopping["patience"],
                                                    early_stopping["min_delta"])
             if stop:

