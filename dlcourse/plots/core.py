@@ -100,6 +100,15 @@ def _new_figure(figsize, layout="constrained"):
     return CourseFigure(figsize=figsize, layout=layout)
 
 
+def _figure_and_axes(ax, figsize):
+    """(figure, axes) to draw on: a new figure of ``figsize`` with one axes when ``ax`` is None,
+    else ``ax`` and the figure it belongs to (so a plot can go into a caller's grid)."""
+    if ax is None:
+        fig = _new_figure(figsize)
+        return fig, fig.subplots()
+    return ax.figure, ax
+
+
 def _slant_long_xticklabels(ax, names):
     """Rotate x tick labels by 45 degrees, anchored at the tick, when a name is long."""
     if max(len(s) for s in names) > 3:
@@ -231,12 +240,8 @@ def plot_confusion_matrix(cm, class_names=None, normalize=False, title=None, ax=
         annotate = n <= 20
     if title is None:
         title = "Confusion matrix (row-normalised)" if normalize else "Confusion matrix"
-    if ax is None:
-        side = min(12.0, max(4.5, 0.5 * n + 2.0))
-        fig = _new_figure((side + 1.0, side))
-        ax = fig.subplots()
-    else:
-        fig = ax.figure
+    side = min(12.0, max(4.5, 0.5 * n + 2.0))
+    fig, ax = _figure_and_axes(ax, (side + 1.0, side))
     names = [_class_name(k, class_names) for k in range(n)]
     # Beyond 30 classes, label every k-th class and drop the cell borders to stay legible.
     label_step = math.ceil(n / 30)
@@ -575,11 +580,7 @@ def plot_probabilities(probs, class_names=None, true_label=None, ax=None):
     colors[pred] = PRED_COLOR if true_label is None else WRONG_COLOR
     if true_label is not None:
         colors[int(true_label)] = TRUE_COLOR
-    if ax is None:
-        fig = _new_figure((max(4.0, 0.45 * c + 1.5), 3.0))
-        ax = fig.subplots()
-    else:
-        fig = ax.figure
+    fig, ax = _figure_and_axes(ax, (max(4.0, 0.45 * c + 1.5), 3.0))
     names = [_class_name(k, class_names) for k in range(c)]
     ax.bar(np.arange(c), p, color=colors)
     ax.set_xticks(np.arange(c), names)

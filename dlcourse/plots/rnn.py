@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from .core import _as_floats, _new_figure, _to_numpy, draw_image
+from .core import _as_floats, _figure_and_axes, _new_figure, _to_numpy, draw_image
 
 __all__ = ["plot_unrolled_rnn", "plot_gradient_norms", "plot_rows_read", "plot_hidden_states"]
 
@@ -101,11 +101,7 @@ def plot_gradient_norms(norms, title=None, ax=None):
     matplotlib.figure.Figure
     """
     curves = dict(norms) if isinstance(norms, Mapping) else {None: norms}
-    if ax is None:
-        fig = _new_figure((6.5, 3.6))
-        ax = fig.subplots()
-    else:
-        fig = ax.figure
+    fig, ax = _figure_and_axes(ax, (6.5, 3.6))
     for name, values in curves.items():
         y = _as_floats(values)
         y = np.where(np.isfinite(y) & (y > 0), y, np.nan)
@@ -141,11 +137,7 @@ def plot_rows_read(image, t, ax=None, cmap="gray"):
         raise ValueError(f"image should be one (H, W) grayscale image; got shape {image.shape}")
     if not 0 <= t <= image.shape[0]:
         raise ValueError(f"t = {t} is not a number of rows of an image of height {image.shape[0]}")
-    if ax is None:
-        fig = _new_figure((3.0, 3.0))
-        ax = fig.subplots()
-    else:
-        fig = ax.figure
+    fig, ax = _figure_and_axes(ax, (3.0, 3.0))
     draw_image(ax, image, cmap)
     if t < image.shape[0]:  # a translucent veil over the rows still to come
         ax.axhspan(t - 0.5, image.shape[0] - 0.5, color="white", alpha=0.75)
@@ -176,11 +168,7 @@ def plot_hidden_states(hidden, t, ax=None):
     steps, units = hidden.shape
     if not 1 <= t <= steps:
         raise ValueError(f"t = {t} is not a time step in 1..{steps}")
-    if ax is None:
-        fig = _new_figure((5.0, 3.2))
-        ax = fig.subplots()
-    else:
-        fig = ax.figure
+    fig, ax = _figure_and_axes(ax, (5.0, 3.2))
     shown = np.full((units, steps), np.nan)
     shown[:, :t] = hidden[:t].T
     image = ax.imshow(shown, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest",
